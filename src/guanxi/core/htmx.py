@@ -1,0 +1,17 @@
+"""Helpers for views that answer both full-page requests and htmx fragment requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def render_page(
+    request: HttpRequest, page: str, context: dict[str, Any], *, fragment: str | None = None, status: int = 200
+) -> HttpResponse:
+    """Render `fragment` for an htmx request that targets part of the page, else the whole `page`."""
+    is_htmx = bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
+    template = fragment if (fragment and is_htmx) else page
+    return render(request, template, context, status=status)

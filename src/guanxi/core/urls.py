@@ -1,0 +1,10 @@
+from django.urls import path
+
+from guanxi.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from guanxi.core.registry import registry
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    cards = [card for card in (build(request) for build in registry.dashboard_cards) if card]
+    return render(request, "core/home.html", {"cards": cards})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    sections = [section for section in (find(request, q) for find in registry.search_providers) if section] if q else []
+    template = "core/_search_results.html" if getattr(request, "htmx", False) else "core/search.html"
+    return render(request, template, {"q": q, "sections": sections})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "guanxi.customers"
+    label = "customers"
+    verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from guanxi.accounts import scoping
+        from guanxi.accounts.permissions import register_domain, register_permission
+        from guanxi.core.registry import MenuItem, registry
+        from guanxi.customers.models import Customer
+
+        register_domain("customers", _("Customers"))
+        register_permission("customers.view", _("See customers"))
+        register_permission("customers.create", _("Create customers"))
+        register_permission("customers.change", _("Edit customers"))
+        register_permission("customers.delete", _("Delete customers"))
+        register_permission("customers.export", _("Export customers"))
+        register_permission("customers.reveal", _("Reveal customers' personal data"))
+        scoping.register(Customer, domain="customers", owner_field="owner")
+        from guanxi.customers import contributions
+
+        registry.dashboard_cards.append(contributions.my_customers_card)
+        registry.search_providers.append(contributions.customer_search_section)
+        registry.add_menu(MenuItem("customers", _("Customers"), "customers:list", "address-book", "customers.view", 10))

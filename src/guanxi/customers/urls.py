@@ -1,0 +1,13 @@
+from django.urls import path
+
+from guanxi.customers import views
+
+app_name = "customers"
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/delete/", views.customer_delete, name="delete"),
+    path("<int:pk>/reveal/<str:field>/", views.customer_reveal, name="reveal"),
+]
