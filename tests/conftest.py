@@ -33,6 +33,12 @@ class Org:
         }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Argon2 is the production hasher (see test_settings); tests hash with MD5 so fixtures stay fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_org() -> Org:
     hq = DepartmentFactory(name="HQ")
     sales = DepartmentFactory(name="Sales", parent=hq)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.audit",
     "guanxi.customers",
+    "guanxi.demo",
 ]
 
 MIDDLEWARE = [
