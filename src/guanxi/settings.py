@@ -150,7 +150,6 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
     "guanxi.accounts.backends.RolePermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -211,9 +210,11 @@ PHONE_DEFAULT_REGION = env_str("PHONE_REGION", "CN")
 
 # --- static files -----------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = ROOT_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(ROOT_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 STATIC_VENDOR_DIR = ROOT_DIR / "static_vendor"
-STATICFILES_DIRS = [("vendor", STATIC_VENDOR_DIR)]
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", STATIC_VENDOR_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {
