@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 GUANXI := $(BIN)/guanxi
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: demo test install assets messages migrate lint typecheck check serve clean
+.PHONY: demo test install assets messages messages-update migrate lint typecheck check serve clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ assets: $(BIN)/.installed static_vendor/.built
 
 messages: $(BIN)/.installed
 	$(BIN)/python scripts/compile_messages.py
+
+messages-update: install
+	cd src/guanxi && ../../$(GUANXI) makemessages --no-obsolete --no-location -l zh_Hans -l zh_Hant -l en
 
 migrate: install assets messages
 	$(GUANXI) migrate --no-input
