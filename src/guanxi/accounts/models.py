@@ -7,7 +7,7 @@ import secrets
 from zoneinfo import available_timezones
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -116,10 +116,6 @@ class Role(TimeStampedModel):
         return str(self.data_scopes.get(domain, DataScope.OWN))
 
 
-class GuanxiUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """A Guanxi employee account. Created from day one as our own model so that fields can be added freely."""
 
@@ -131,8 +127,6 @@ class User(AbstractUser):
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="Asia/Shanghai")
-
-    objects = GuanxiUserManager()
 
     class Meta:
         ordering = ["username"]

@@ -12,6 +12,7 @@ def render_page(
     request: HttpRequest, page: str, context: dict[str, Any], *, fragment: str | None = None, status: int = 200
 ) -> HttpResponse:
     """Render `fragment` for an htmx request that targets part of the page, else the whole `page`."""
-    is_htmx = bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
+    htmx = getattr(request, "htmx", None)
+    is_htmx = bool(htmx) and not getattr(htmx, "boosted", False)
     template = fragment if (fragment and is_htmx) else page
     return render(request, template, context, status=status)

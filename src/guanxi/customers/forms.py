@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts import scoping
+from guanxi.accounts.models import User
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import SORTS, CustomerFilter
 from guanxi.customers.services import CustomerInput
@@ -21,11 +22,13 @@ class CustomerForm(forms.Form):
         help_text=_("Any format: 138 1234 5678, +86-138-1234-5678, +1 415 555 0123."),
     )
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = scoping.assignable_owners(actor, "customers").order_by("username")
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        owner_field.queryset = scoping.assignable_owners(actor, "customers").order_by("username")
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
