@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from guanxi.accounts.models import DataScope, Department, Role, User
+from guanxi.accounts.models import DataScope, Department, User
 from tests.factories import CustomerFactory, DepartmentFactory, RoleFactory, TeamFactory, UserFactory
 
 
@@ -28,8 +28,13 @@ class Org:
 
     def personas(self) -> dict[str, User]:
         return {
-            "admin": self.admin, "director": self.director, "sales_head": self.sales_head, "lead": self.lead,
-            "rep_a": self.rep_a, "rep_b": self.rep_b, "agent": self.agent,
+            "admin": self.admin,
+            "director": self.director,
+            "sales_head": self.sales_head,
+            "lead": self.lead,
+            "rep_a": self.rep_a,
+            "rep_b": self.rep_b,
+            "agent": self.agent,
         }
 
 
@@ -50,7 +55,10 @@ def make_org() -> Org:
     role_own = RoleFactory(name="Sales rep", data_scopes={"customers": DataScope.OWN})
     role_none = RoleFactory(name="Viewer", permissions=[], data_scopes={})
     org = Org(
-        hq=hq, sales=sales, east=east, service=service,
+        hq=hq,
+        sales=sales,
+        east=east,
+        service=service,
         admin=UserFactory(username="admin", is_superuser=True, is_staff=True, department=hq),
         director=UserFactory(username="director", department=hq, roles=[role_all]),
         sales_head=UserFactory(username="sales_head", department=sales, roles=[role_dept]),

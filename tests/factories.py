@@ -12,7 +12,11 @@ from guanxi.core import crypto
 from guanxi.customers.models import Customer
 
 ALL_CUSTOMER_PERMISSIONS = [
-    "customers.view", "customers.create", "customers.change", "customers.delete", "customers.export",
+    "customers.view",
+    "customers.create",
+    "customers.change",
+    "customers.delete",
+    "customers.export",
     "customers.reveal",
 ]
 

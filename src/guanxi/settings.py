@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanxi.accounts.middleware.LoginRequiredMiddleware",
+    "guanxi.accounts.middleware.OtpRequiredMiddleware",
     "guanxi.audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,7 +116,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guanxi.sqlite3'}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if DEBUG else 60)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
-        # WAL lets readers and one writer work at once; IMMEDIATE makes writers queue instead of failing mid-transaction.
+        # WAL lets readers and one writer work at once; IMMEDIATE makes writers queue rather than fail mid-transaction.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -13,10 +13,11 @@ from guanxi import settings as guanxi_settings
 
 
 def _guanxi(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GUANXI_")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GUANXI_", "DJANGO_"))}
     clean.update({"GUANXI_VAR_DIR": str(tmp_path / "var"), "GUANXI_STATIC_ROOT": str(tmp_path / "static"), **env})
-    return subprocess.run([sys.executable, "-m", "guanxi", *args], env=clean, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "guanxi", *args], env=clean, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_passwords_are_hashed_with_argon2() -> None:
@@ -31,8 +32,12 @@ def test_defaults_are_for_development() -> None:
 def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
     result = _guanxi(
         ["check", "--deploy", "--fail-level", "WARNING"],
-        {"GUANXI_DEBUG": "false", "GUANXI_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
-         "GUANXI_FIELD_KEY": "field-key-for-tests-0123456789", "GUANXI_ALLOWED_HOSTS": "crm.example.com"},
+        {
+            "GUANXI_DEBUG": "false",
+            "GUANXI_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+            "GUANXI_FIELD_KEY": "field-key-for-tests-0123456789",
+            "GUANXI_ALLOWED_HOSTS": "crm.example.com",
+        },
         tmp_path,
     )
     assert result.returncode == 0, result.stderr + result.stdout

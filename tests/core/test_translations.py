@@ -41,7 +41,9 @@ def test_catalogues_hold_every_string_in_the_source(tmp_path: Path) -> None:
     (copy / "locale").mkdir()
     subprocess.run(
         [sys.executable, "-m", "guanxi", "makemessages", "-l", "zh_Hans", "--no-location"],
-        cwd=copy, check=True, capture_output=True,
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po"))}
     for locale in LOCALES:

@@ -81,8 +81,9 @@ def test_update_out_of_scope_is_not_found(org):
 
 def test_update_writes_field_level_diff(org):
     customer = CustomerFactory(owner=org.rep_a, name="Old")
-    services.customer_update(actor=org.rep_a, customer=customer,
-                             data=CustomerInput(name="New", phone=customer.phone, email=customer.email))
+    services.customer_update(
+        actor=org.rep_a, customer=customer, data=CustomerInput(name="New", phone=customer.phone, email=customer.email)
+    )
     entry = AuditEntry.objects.get(action="update", object_type="customers.customer", object_id=str(customer.pk))
     assert entry.changes == {"name": ["Old", "New"]}
 

@@ -32,7 +32,11 @@ TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz 
 class Department(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent department"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # Materialised path of primary keys ("/1/4/9/"): "department and below" is one indexed prefix match.
@@ -60,7 +64,11 @@ class Team(TimeStampedModel):
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="teams"
     )
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="led_teams",
     )
     members = models.ManyToManyField(
@@ -125,7 +133,9 @@ class User(AbstractUser):
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="Asia/Shanghai")
 
     class Meta:
@@ -182,4 +192,3 @@ class ApiToken(TimeStampedModel):
         if scope == ApiToken.Scope.READ:
             return bool(self.scopes)
         return scope in self.scopes
-

@@ -1,8 +1,8 @@
 """The one place where records are filtered by the acting user's data scope.
 
-Every customer-owned model registers itself here with the domain whose scope applies and the path to its owner. Selectors,
-search, exports, reports, the API and jobs acting for a user all call `scope(user, queryset)`; a record outside the result
-does not exist for that user (404).
+Every customer-owned model registers itself here with the domain whose scope applies and the path to its owner.
+Selectors, search, exports, reports, the API and jobs acting for a user all call `scope(user, queryset)`; a record
+outside the result does not exist for that user (404).
 
 A role's scope becomes one indexed predicate on the owner column:
 own → owner = me; team → owner in my teams' members; department → owner in my department's subtree; all → no filter.
@@ -30,7 +30,7 @@ class ScopedModel:
     domain: str
     owner_field: str
     # Extra visibility beyond ownership (e.g. records in a public pool the user belongs to): returns a Q or None.
-    extra: Callable[[User], Q | None] | None = None
+    also_visible: Callable[[User], Q | None] | None = None
 
 
 _REGISTRY: dict[type[models.Model], ScopedModel] = {}
@@ -41,9 +41,9 @@ def register(
     *,
     domain: str,
     owner_field: str = "owner",
-    extra: Callable[[User], Q | None] | None = None,
+    also_visible: Callable[[User], Q | None] | None = None,
 ) -> None:
-    _REGISTRY[model] = ScopedModel(model=model, domain=domain, owner_field=owner_field, extra=extra)
+    _REGISTRY[model] = ScopedModel(model=model, domain=domain, owner_field=owner_field, also_visible=also_visible)
 
 
 def registered_models() -> list[ScopedModel]:
@@ -140,10 +140,10 @@ def scope(user: Any, queryset: QuerySet[M], *, domain: str | None = None) -> Que
     predicate = owner_predicate(user, scope_value, spec.owner_field)
     if predicate is None:
         return queryset
-    if spec.extra is not None:
-        extra = spec.extra(user)
-        if extra is not None:
-            predicate |= extra
+    if spec.also_visible is not None:
+        also = spec.also_visible(user)
+        if also is not None:
+            predicate |= also
     return queryset.filter(predicate)
 
 

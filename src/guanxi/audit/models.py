@@ -1,4 +1,9 @@
-"""The append-only audit log: who did what, when, from where, to which record, with a field-level diff."""
+"""The append-only audit log: who did what, when, from where, to which record, with a field-level diff.
+
+Append-only twice over: the model and its queryset refuse to change or delete rows, and database triggers (migration
+0002) refuse UPDATE on SQLite and UPDATE/DELETE on PostgreSQL for anything that bypasses the ORM. On SQLite, a migration
+that rebuilds this table drops the trigger; re-create it in that migration.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(RuntimeError):
-    pass
+    """Raised when code tries to change or delete an audit entry; entries are only ever added (bulk_create too)."""
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be changed")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -38,7 +43,11 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
@@ -56,7 +65,10 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
+            models.Index(fields=["actor_name", "-at"], name="audit_actor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

@@ -1,4 +1,4 @@
-"""Writing the audit log. Services call `audit_record` inside their transaction, so the entry commits with the change."""
+"""Writing the audit log. Services call `audit_record` inside their transaction: the entry commits with the change."""
 
 from __future__ import annotations
 
@@ -31,17 +31,29 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The current values of `fields` (foreign keys as ids), for diffing before and after a change."""
+    """The current values of `fields` (foreign keys as ids, many-to-many as sorted ids), for diffing before and after.
+
+    Values are made JSON-plain (dates as ISO strings, decimals and UUIDs as strings) so that a snapshot taken before a
+    change compares equal to one taken after it when nothing changed.
+    """
     out: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        if field.many_to_many:
+            # Related ids, sorted; an unsaved object has none yet (and cannot be asked).
+            out[name] = sorted(getattr(obj, name).values_list("pk", flat=True)) if obj.pk is not None else []
+            continue
         attname = getattr(field, "attname", name)
         out[name] = _plain(getattr(obj, attname))
     return out
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], *, masked: Iterable[str] = ()) -> dict[str, list[Any]]:
-    """{field: [old, new]} for the fields that changed; values of `masked` fields are not written to the log."""
+    """{field: [old, new]} for the fields that changed, in field order.
+
+    A field missing from one side counts as None there (so a creation diffs against `{}`). For `masked` fields (personal
+    data) the log records that the field changed, never its values: both sides are written as "***".
+    """
     hidden = set(masked)
     changes: dict[str, list[Any]] = {}
     for key in sorted(set(before) | set(after)):

@@ -28,5 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "active": path.startswith(url) if url != "/" else path == "/",
             }
         )
-    return {"nav_items": [i for i in items if i["section"] == "main"],
-            "nav_admin_items": [i for i in items if i["section"] == "admin"]}
+    return {
+        "nav_items": [i for i in items if i["section"] == "main"],
+        "nav_admin_items": [i for i in items if i["section"] == "admin"],
+    }

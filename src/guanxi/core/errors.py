@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 
@@ -15,13 +16,16 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "forbidden", "message": "forbidden"}}, status=403)
+        return JsonResponse(
+            {"error": {"code": "forbidden", "message": _("Your role does not allow this action."), "fields": {}}},
+            status=403,
+        )
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "not_found", "message": "not found"}}, status=404)
+        return JsonResponse({"error": {"code": "not_found", "message": _("Not found."), "fields": {}}}, status=404)
     return render(request, "404.html", status=404)
 
 

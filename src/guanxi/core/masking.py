@@ -11,7 +11,7 @@ def mask_phone(value: str) -> str:
         national = value[3:]
         return f"{national[:3]}****{national[-4:]}"
     keep = 3 if len(value) > 8 else 1
-    return f"{value[:keep + (1 if value.startswith('+') else 0)]}****{value[-4:]}"
+    return f"{value[: keep + (1 if value.startswith('+') else 0)]}****{value[-4:]}"
 
 
 def mask_email(value: str) -> str:

@@ -1,43 +1,52 @@
-"""Customers in the REST API: the same selectors and services as the pages."""
+"""Customers in the REST API: the same selectors and services as the pages, nothing more.
+
+Each operation checks two things before it calls a selector or service: the token's scope (a read-only token may not
+write) and the role's permission. Which records exist for the caller is the selectors' business (out of scope → 404),
+and every rule about the data is the services' business (→ 422 with field names).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext_lazy
+from ninja import Query, Router, Status
 
 from guanxi.accounts.models import ApiToken, User
 from guanxi.core.masking import mask
 from guanxi.core.pagination import cursor_paginate
 from guanxi.customers import selectors, services
 from guanxi.customers.models import Customer
-from guanxi.customers.schemas import CustomerIn, CustomerOut, CustomerPage, CustomerPatch, RevealIn, RevealOut
+from guanxi.customers.schemas import (
+    CustomerIn,
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    CustomerQuery,
+    RevealIn,
+    RevealOut,
+)
 
 router = Router()
 
 
-class CustomerQuery(Schema):
-    q: str = ""
-    kind: str = ""
-    owner: str = ""
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
-    sort: str = selectors.DEFAULT_SORT
-    cursor: str | None = None
-    limit: int = 50
+def _doc(text: Promise) -> str:
+    """ninja types a summary as str; a lazy string is rendered in the reader's language whenever the schema is built."""
+    return cast(str, text)
 
 
-def _require(request: HttpRequest, perm: str, scope: str = ApiToken.Scope.READ) -> Any:
+def _actor(request: HttpRequest, perm: str, token_scope: str = ApiToken.Scope.READ) -> User:
+    """The acting user, if the token (when the call uses one) has `token_scope` and the user's role grants `perm`."""
     token: ApiToken | None = getattr(request, "api_token", None)
-    if token is not None and not token.allows(scope):
-        raise PermissionDenied
+    if token is not None and not token.allows(token_scope):
+        raise PermissionDenied(_("This API token may only read; create a token with the write scope."))
     if not request.user.has_perm(perm):
         raise PermissionDenied
-    return request.user
+    return request.user  # type: ignore[return-value]
 
 
 def _out(customer: Customer) -> dict[str, Any]:
@@ -55,61 +64,90 @@ def _out(customer: Customer) -> dict[str, Any]:
 
 
 def _owner(owner_id: int | None) -> User | None:
+    """The user an id names; whether the actor may hand them a customer is for the service to say."""
     if owner_id is None:
         return None
     owner = User.objects.filter(pk=owner_id).first()
     if owner is None:
-        raise ValidationError({"owner_id": _("There is no user with id %(id)s.") % {"id": owner_id}})
+        raise ValidationError({"owner": _("There is no user with id %(id)s.") % {"id": owner_id}})
     return owner
 
 
-@router.get("/", response=CustomerPage, url_name="customer_list", summary="List customers in your scope")
+@router.get(
+    "/",
+    response=CustomerPage,
+    url_name="customer_list",
+    operation_id="customer_list",
+    summary=_doc(gettext_lazy("List customers in your scope")),
+)
 def list_customers(request: HttpRequest, query: Query[CustomerQuery]) -> dict[str, Any]:
-    actor = _require(request, "customers.view")
-    if not 1 <= query.limit <= 200:
-        raise ValidationError({"limit": _("limit must be between 1 and 200.")})
-    filters = selectors.CustomerFilter(
-        q=query.q, kind=query.kind, owner=query.owner, created_from=query.created_from,
-        created_to=query.created_to, sort=query.sort,
-    )
-    page = cursor_paginate(selectors.customer_list(actor=actor, filters=filters), cursor=query.cursor, limit=query.limit)
+    actor = _actor(request, "customers.view")
+    customers = selectors.customer_list(actor=actor, filters=query.to_filter())
+    page = cursor_paginate(customers, cursor=query.cursor, limit=query.limit)
     return {"items": [_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/{int:customer_id}", response=CustomerOut, url_name="customer_detail", summary="One customer")
+@router.get(
+    "/{int:customer_id}",
+    response=CustomerOut,
+    url_name="customer_detail",
+    operation_id="customer_detail",
+    summary=_doc(gettext_lazy("One customer")),
+)
 def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
-    actor = _require(request, "customers.view")
+    actor = _actor(request, "customers.view")
     return _out(selectors.customer_get(actor=actor, pk=customer_id))
 
 
-@router.post("/", response={201: CustomerOut}, url_name="customer_create", summary="Create a customer")
-def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, dict[str, Any]]:
-    actor = _require(request, "customers.create", ApiToken.Scope.WRITE)
+@router.post(
+    "/",
+    response={201: CustomerOut},
+    url_name="customer_create",
+    operation_id="customer_create",
+    summary=_doc(gettext_lazy("Create a customer")),
+)
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
+    actor = _actor(request, "customers.create", ApiToken.Scope.WRITE)
     data = services.CustomerInput(
-        name=payload.name, kind=payload.kind, phone=payload.phone, email=payload.email, owner=_owner(payload.owner_id)
+        name=payload.name, kind=payload.kind, phone=payload.phone, email=payload.email, owner=_owner(payload.owner)
     )
-    return 201, _out(services.customer_create(actor=actor, data=data))
+    return Status(201, _out(services.customer_create(actor=actor, data=data)))
 
 
-@router.patch("/{int:customer_id}", response=CustomerOut, url_name="customer_update", summary="Change a customer")
+@router.patch(
+    "/{int:customer_id}",
+    response=CustomerOut,
+    url_name="customer_update",
+    operation_id="customer_update",
+    summary=_doc(gettext_lazy("Change a customer")),
+)
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> dict[str, Any]:
-    actor = _require(request, "customers.change", ApiToken.Scope.WRITE)
+    actor = _actor(request, "customers.change", ApiToken.Scope.WRITE)
     customer = selectors.customer_get(actor=actor, pk=customer_id)
-    sent = payload.dict(exclude_unset=True)
+    sent = payload.sent()
     data = services.CustomerInput(
         name=sent.get("name", customer.name),
         kind=sent.get("kind", customer.kind),
         phone=sent.get("phone", customer.phone),
         email=sent.get("email", customer.email),
-        owner=_owner(sent["owner_id"]) if "owner_id" in sent else customer.owner,
+        owner=_owner(sent["owner"]) if "owner" in sent else customer.owner,
     )
     return _out(services.customer_update(actor=actor, customer=customer, data=data))
 
 
-@router.post("/{int:customer_id}/reveal", response=RevealOut, url_name="customer_reveal",
-             summary="Reveal a masked field (audited)")
-def reveal_customer(request: HttpRequest, customer_id: int, payload: RevealIn) -> dict[str, Any]:
-    actor = _require(request, "customers.reveal")
+@router.post(
+    "/{int:customer_id}/reveal",
+    response=RevealOut,
+    url_name="customer_reveal",
+    operation_id="customer_reveal",
+    summary=_doc(gettext_lazy("The clear value of a masked field (needs the reveal permission; audited)")),
+)
+def reveal_customer(
+    request: HttpRequest, response: HttpResponse, customer_id: int, payload: RevealIn
+) -> dict[str, Any]:
+    # Revealing changes no customer data, so a read-only token may do it; the role must still grant customers.reveal.
+    actor = _actor(request, "customers.reveal")
     customer = selectors.customer_get(actor=actor, pk=customer_id)
     value = services.customer_reveal(actor=actor, customer=customer, field=payload.field)
+    response["Cache-Control"] = "no-store"
     return {"field": payload.field, "value": value}

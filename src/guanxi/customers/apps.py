@@ -21,7 +21,12 @@ class CustomersConfig(AppConfig):
         register_permission("customers.export", _("Export customers"))
         register_permission("customers.reveal", _("Reveal customers' personal data"))
         scoping.register(Customer, domain="customers", owner_field="owner")
+        from django.urls import reverse
+
+        from guanxi.audit.registry import register_object_url
         from guanxi.customers import contributions
+
+        register_object_url("customers.customer", lambda object_id: reverse("customers:detail", args=[object_id]))
 
         registry.dashboard_cards.append(contributions.my_customers_card)
         registry.search_providers.append(contributions.customer_search_section)

@@ -18,7 +18,9 @@ class CustomerForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Customer.Kind.choices, initial=Customer.Kind.PERSON)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     phone = forms.CharField(
-        label=_("Phone"), required=False, max_length=40,
+        label=_("Phone"),
+        required=False,
+        max_length=40,
         help_text=_("Any format: 138 1234 5678, +86-138-1234-5678, +1 415 555 0123."),
     )
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
@@ -44,7 +46,9 @@ class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Customer.Kind.choices])
     owner = forms.CharField(label=_("Owner"), required=False, max_length=20)
-    created_from = forms.DateField(label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(k, k) for k in SORTS])
 

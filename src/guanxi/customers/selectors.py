@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -46,10 +47,8 @@ def _search_predicate(q: str) -> Q:
     if phone:
         predicate |= Q(phone_digest=crypto.digest(phone))
     if "@" in q:
-        try:
+        with contextlib.suppress(ValidationError):
             predicate |= Q(email_digest=crypto.digest(normalize_email(q).lower()))
-        except ValidationError:
-            pass
     return predicate
 
 

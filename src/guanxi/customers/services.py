@@ -43,8 +43,13 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
         raise ValidationError({"phone": _("“%(value)s” is not a phone number.") % {"value": raw}}) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            {"phone": _("“%(value)s” is not a valid phone number. Mainland mobile numbers have 11 digits, e.g. "
-                        "138 1234 5678; for other countries start with + and the country code.") % {"value": raw}}
+            {
+                "phone": _(
+                    "“%(value)s” is not a valid phone number. Mainland mobile numbers have 11 digits, e.g. "
+                    "138 1234 5678; for other countries start with + and the country code."
+                )
+                % {"value": raw}
+            }
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -111,14 +116,18 @@ def customer_create(*, actor: User, data: CustomerInput) -> Customer:
     if not actor.has_perm("customers.create"):
         raise PermissionDenied
     cleaned = _clean(data)
-    owner = data.owner if data.owner is not None else (actor if scoping.user_scope(actor, "customers") != "all" else None)
+    owner = (
+        data.owner if data.owner is not None else (actor if scoping.user_scope(actor, "customers") != "all" else None)
+    )
     _check_owner(actor, owner)
     customer = Customer(owner=owner, created_by=actor)
     _apply(customer, cleaned)
     customer.full_clean()
     customer.save()
     audit_record(
-        actor=actor, action=AuditEntry.Action.CREATE, obj=customer,
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=customer,
         changes=diff({}, snapshot(customer, AUDITED_FIELDS), masked=SENSITIVE_FIELDS),
     )
     return customer
@@ -150,8 +159,12 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
     if not actor.has_perm("customers.delete"):
         raise PermissionDenied
     customer = scoping.get_scoped_or_404(actor, Customer.objects.select_for_update(), pk=customer.pk)
-    audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=customer,
-                 changes=diff(snapshot(customer, ["kind", "name", "owner"]), {}))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        obj=customer,
+        changes=diff(snapshot(customer, ["kind", "name", "owner"]), {}),
+    )
     customer.delete()
 
 

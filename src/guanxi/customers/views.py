@@ -54,15 +54,19 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(actor=request.user, pk=pk)
     return render_page(
-        request, "customers/detail.html",
+        request,
+        "customers/detail.html",
         {"customer": customer, "can_reveal": request.user.has_perm("customers.reveal")},
     )
 
 
 def _form_page(request: HttpRequest, form: CustomerForm, customer: Any = None, status: int = 200) -> HttpResponse:
     return render_page(
-        request, "customers/form.html", {"form": form, "customer": customer},
-        fragment="customers/_form.html", status=status,
+        request,
+        "customers/form.html",
+        {"form": form, "customer": customer},
+        fragment="customers/_form.html",
+        status=status,
     )
 
 
@@ -83,13 +87,20 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @permission_required("customers.change", raise_exception=True)
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(actor=request.user, pk=pk)
-    initial = {"kind": customer.kind, "name": customer.name, "phone": customer.phone, "email": customer.email,
-               "owner": customer.owner}
+    initial = {
+        "kind": customer.kind,
+        "name": customer.name,
+        "phone": customer.phone,
+        "email": customer.email,
+        "owner": customer.owner,
+    }
     form = CustomerForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_update(
-                actor=request.user, customer=customer, data=form.to_input()  # type: ignore[arg-type]
+                actor=request.user,
+                customer=customer,
+                data=form.to_input(),  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
