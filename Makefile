@@ -28,6 +28,7 @@ messages: $(BIN)/.installed
 
 messages-update: install
 	cd src/guanxi && ../../$(GUANXI) makemessages --no-obsolete --no-location -l zh_Hans -l zh_Hant -l en
+	$(BIN)/python scripts/fill_english.py
 
 migrate: install assets messages
 	$(GUANXI) migrate --no-input

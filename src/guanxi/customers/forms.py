@@ -44,7 +44,12 @@ class CustomerForm(forms.Form):
 
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Customer.Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", _("All types")), *Customer.Kind.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     owner = forms.CharField(label=_("Owner"), required=False, max_length=20)
     created_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
