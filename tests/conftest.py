@@ -44,6 +44,12 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings) -> None:
+    """Signed-out pages default to Simplified Chinese; tests read English unless they choose another language."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def make_org() -> Org:
     hq = DepartmentFactory(name="HQ")
     sales = DepartmentFactory(name="Sales", parent=hq)
