@@ -7,10 +7,11 @@ that is in neither table fails `test_every_route_is_classified`, so nothing is a
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from guanxi.customers.models import Customer
+from tests import access_routes
+from tests.access_specs import ListRoute, ObjectRoute, SearchRoute
 
 pytestmark = pytest.mark.django_db
 
@@ -33,31 +36,6 @@ VISIBLE: dict[str, set[str]] = {
     "agent": {"agent"},
 }
 OWNER_KEYS = sorted({key for keys in VISIBLE.values() for key in keys})
-
-
-@dataclass(frozen=True)
-class ListRoute:
-    """A page or API call that lists customers; `ids` extracts the ids shown."""
-
-    query: dict[str, Any] = field(default_factory=dict)
-    api: bool = False
-
-
-@dataclass(frozen=True)
-class ObjectRoute:
-    """A route about one customer: inside the scope it answers `ok`, outside it answers 404 and changes nothing."""
-
-    method: str
-    kwarg: str
-    ok: tuple[int, ...]
-    extra: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
-    api: bool = False
-
-
-@dataclass(frozen=True)
-class SearchRoute:
-    """A search over customers: a persona finds another owner's customers only if they are in scope."""
 
 
 SCOPED: dict[str, ListRoute | ObjectRoute | SearchRoute] = {
@@ -77,10 +55,12 @@ SCOPED: dict[str, ListRoute | ObjectRoute | SearchRoute] = {
 UNSCOPED: dict[str, str] = {
     "core:home": "dashboard cards count through the customer selectors (covered by the list routes)",
     "core:healthz": "public liveness probe, no data",
+    "core:job_status": "the caller's own jobs (anyone else's answer 404, tested in tests/core/test_jobs_progress.py)",
     "accounts:login": "public sign-in page",
     "accounts:logout": "ends the caller's own session",
     "accounts:set_language": "public; changes the caller's own preference",
     "accounts:profile": "the caller's own account",
+    "accounts:notifications": "the caller's own notifications",
     "accounts:otp": "the caller's own second factor",
     "accounts:otp_setup": "the caller's own second factor",
     "accounts:otp_confirm": "the caller's own second factor",
@@ -110,6 +90,16 @@ UNSCOPED: dict[str, str] = {
     "api-1:api-root": "ninja's index of the API, no records",
 }
 PUBLIC = {"core:healthz", "accounts:login", "accounts:set_language", "api-1:api-root"}
+
+# Each area of the product declares its routes in tests/access_routes/<area>.py.
+for _info in pkgutil.iter_modules(access_routes.__path__):
+    _module = importlib.import_module(f"{access_routes.__name__}.{_info.name}")
+    for _name, _table in (("SCOPED", SCOPED), ("UNSCOPED", UNSCOPED)):
+        _extra = getattr(_module, _name, {})
+        _clash = set(_extra) & (set(SCOPED) | set(UNSCOPED))
+        assert not _clash, f"{_info.name} declares routes twice: {sorted(_clash)}"
+        _table.update(_extra)
+    PUBLIC |= set(getattr(_module, "PUBLIC", set()))
 
 
 def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -144,10 +134,10 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _ids_in(response: Any, api: bool) -> set[int]:
+def _ids_in(response: Any, api: bool, attr: str = "data-customer-id") -> set[int]:
     if api:
         return {item["id"] for item in response.json()["items"]}
-    return {int(i) for i in re.findall(r'data-customer-id="(\d+)"', response.content.decode())}
+    return {int(i) for i in re.findall(attr + r'="(\d+)"', response.content.decode())}
 
 
 def _expected_ids(customers_by_owner: dict[str, list[Customer]], persona: str) -> set[int]:
@@ -160,9 +150,13 @@ def test_list_shows_exactly_the_scope(world, persona: str, route: str) -> None: 
     org, customers_by_owner = world
     spec = SCOPED[route]
     assert isinstance(spec, ListRoute)
-    response = _client(org.personas()[persona]).get(reverse(route), spec.query)
+    expected = _expected_ids(customers_by_owner, persona)
+    if spec.make is not None:
+        made = {key: [spec.make(c) for c in customers] for key, customers in customers_by_owner.items()}
+        expected = {i for key in VISIBLE[persona] for i in made[key]}
+    response = _client(org.personas()[persona]).get(reverse(route, kwargs=spec.kwargs), spec.query)
     assert response.status_code == 200
-    assert _ids_in(response, spec.api) == _expected_ids(customers_by_owner, persona)
+    assert _ids_in(response, spec.api, spec.attr) == expected
 
 
 @pytest.mark.parametrize("persona", sorted(VISIBLE))
@@ -174,10 +168,13 @@ def test_object_routes_answer_404_outside_the_scope(world, persona: str, route: 
     client = _client(org.personas()[persona])
     for owner_key in OWNER_KEYS:
         customer = customers_by_owner[owner_key][0]
-        url = reverse(route, kwargs={spec.kwarg: customer.pk, **spec.extra})
+        target = spec.make(customer) if spec.make is not None else customer.pk
+        url = reverse(route, kwargs={spec.kwarg: target, **spec.extra})
         before = Customer.objects.filter(pk=customer.pk).values("name", "owner_id").first()
         if spec.body is not None:
             response = getattr(client, spec.method)(url, json.dumps(spec.body), content_type="application/json")
+        elif spec.form is not None:
+            response = getattr(client, spec.method)(url, spec.form)
         else:
             response = getattr(client, spec.method)(url)
         if owner_key in VISIBLE[persona]:

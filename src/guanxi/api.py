@@ -45,6 +45,7 @@ from ninja.utils import check_csrf
 
 from guanxi.accounts.services import api_token_authenticate
 from guanxi.customers.api import router as customers_router
+from guanxi.interactions.api import router as interactions_router
 
 logger = logging.getLogger("guanxi.api")
 
@@ -303,5 +304,6 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/customers", customers_router, tags=["customers"])
+api.add_router("/interactions", interactions_router, tags=["interactions"])
 
 __all__ = ["api", "error_body"]

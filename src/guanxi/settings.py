@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.audit",
     "guanxi.customers",
+    "guanxi.interactions",
     "guanxi.demo",
 ]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanxi.core.context_processors.navigation",
+                "guanxi.accounts.context_processors.notifications",
             ],
         },
     },

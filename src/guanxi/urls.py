@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("guanxi.accounts.urls")),
     path("audit/", include("guanxi.audit.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("interactions/", include("guanxi.interactions.urls")),
     path("api/v1/", api.urls),
 ]

@@ -192,3 +192,24 @@ class ApiToken(TimeStampedModel):
         if scope == ApiToken.Scope.READ:
             return bool(self.scopes)
         return scope in self.scopes
+
+
+class Notification(models.Model):
+    """An in-app notification (reminders, reclaim warnings, finished jobs). Apps create them through services."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True, default="")
+    url = models.CharField(_("link"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.title

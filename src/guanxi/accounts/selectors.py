@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from guanxi.accounts.models import ApiToken, Department, Role, Team, User
+from guanxi.accounts.models import ApiToken, Department, Notification, Role, Team, User
 
 MANAGE_PERMISSION = "accounts.manage"
 
@@ -174,3 +174,12 @@ def totp_pending(*, actor: Any) -> TOTPDevice | None:
         TOTPDevice.objects.devices_for_user(actor, confirmed=False).select_related("user").order_by("-pk").first()
     )
     return device
+
+
+def notifications_of(*, actor: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=actor)
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def unread_notification_count(*, actor: Any) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).count()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guanxi.accounts import scoping
-from guanxi.accounts.models import ApiToken, Department, Role, Team, User
+from guanxi.accounts.models import ApiToken, Department, Notification, Role, Team, User
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import audit_record, diff, snapshot
 
@@ -472,3 +472,17 @@ def sessions_purge_expired() -> int:
         expired = store.get_model_class().objects.filter(expire_date__lt=timezone.now()).count()
     store.clear_expired()
     return int(expired)
+
+
+# --- notifications ----------------------------------------------------------------------------------------------------
+def notify(*, user: User, title: str, body: str = "", url: str = "", kind: str = "") -> Notification:
+    """An in-app notification for `user` (title and body already in the user's language)."""
+    return Notification.objects.create(user=user, title=title[:200], body=body, url=url[:500], kind=kind[:40])
+
+
+def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    """Mark the actor's notifications read (all unread ones when `ids` is None); returns how many changed."""
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

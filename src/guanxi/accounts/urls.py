@@ -9,6 +9,7 @@ urlpatterns = [
     path("otp/", views.otp_verify, name="otp"),
     path("language/", views.set_language, name="set_language"),
     path("profile/", views.profile, name="profile"),
+    path("notifications/", views.notification_list, name="notifications"),
     path("profile/otp/setup/", views.otp_setup, name="otp_setup"),
     path("profile/otp/confirm/", views.otp_confirm, name="otp_confirm"),
     path("profile/otp/disable/", views.otp_disable, name="otp_disable"),

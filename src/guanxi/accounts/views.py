@@ -546,3 +546,11 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, format_html(_("Role “{}” saved."), role))
             return _redirect(request, reverse("accounts:role_list"))
     return _role_form_page(request, form, role)
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page marks them read."""
+    page = Paginator(selectors.notifications_of(actor=request.user), 30).get_page(request.GET.get("page"))
+    response = render(request, "accounts/notifications.html", {"page_obj": page, "notifications": page.object_list})
+    services.notifications_mark_read(actor=request.user, ids=[n.pk for n in page.object_list])  # type: ignore[arg-type]
+    return response

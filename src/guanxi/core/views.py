@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
+from guanxi.core.models import Job
 from guanxi.core.registry import registry
 
 
@@ -20,3 +21,13 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's progress: the whole page, or (htmx) the progress card that polls itself until the job ends.
+
+    Only the user who started a job sees it; anyone else gets 404.
+    """
+    job = get_object_or_404(Job, pk=pk, user_id=request.user.pk)
+    template = "core/_job.html" if getattr(request, "htmx", False) else "core/job.html"
+    return render(request, template, {"job": job})

@@ -151,3 +151,18 @@ def reveal_customer(
     value = services.customer_reveal(actor=actor, customer=customer, field=payload.field)
     response["Cache-Control"] = "no-store"
     return {"field": payload.field, "value": value}
+
+
+def _mount_area_routers() -> None:
+    """Each area of the customers app keeps its own router under /api/v1/customers/."""
+    from guanxi.customers.dedupe.api import router as dedupe_router
+    from guanxi.customers.lists.api import router as lists_router
+    from guanxi.customers.pools.api import router as pools_router
+    from guanxi.customers.search.api import router as search_router
+    from guanxi.customers.transfer.api import router as transfer_router
+
+    for area in (lists_router, pools_router, search_router, dedupe_router, transfer_router):
+        router.add_router("", area)
+
+
+_mount_area_routers()

@@ -20,7 +20,9 @@ class CustomersConfig(AppConfig):
         register_permission("customers.delete", _("Delete customers"))
         register_permission("customers.export", _("Export customers"))
         register_permission("customers.reveal", _("Reveal customers' personal data"))
-        scoping.register(Customer, domain="customers", owner_field="owner")
+        from guanxi.customers.visibility import pool_customers_visible_to
+
+        scoping.register(Customer, domain="customers", owner_field="owner", also_visible=pool_customers_visible_to)
         from django.urls import reverse
 
         from guanxi.audit.registry import register_object_url

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts import scoping
@@ -18,6 +20,7 @@ from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import audit_record, diff, snapshot
 from guanxi.core import crypto
 from guanxi.customers.models import Customer
+from guanxi.customers.search.keys import customer_keys
 
 AUDITED_FIELDS = ["kind", "name", "phone", "email", "owner"]
 SENSITIVE_FIELDS = ("phone", "email")
@@ -109,6 +112,8 @@ def _apply(customer: Customer, cleaned: dict[str, Any]) -> None:
     customer.phone_digest = crypto.digest(cleaned["phone"])
     customer.email = cleaned["email"]
     customer.email_digest = crypto.digest(cleaned["email"].lower())
+    for field, value in customer_keys(kind=customer.kind, name=customer.name, phones=[customer.phone]).items():
+        setattr(customer, field, value)
 
 
 @transaction.atomic
@@ -177,3 +182,19 @@ def customer_reveal(*, actor: User, customer: Customer, field: str) -> str:
     customer = scoping.get_scoped_or_404(actor, Customer.objects.all(), pk=customer.pk)
     audit_record(actor=actor, action=AuditEntry.Action.REVEAL, obj=customer, detail=field)
     return str(getattr(customer, field))
+
+
+def customer_record_follow_up(
+    *, customer: Customer, at: Any, summary: str, next_contact_at: Any = None, clear_next: bool = False
+) -> None:
+    """Keep the customer's follow-up summary current after an interaction (called by the interactions services).
+
+    One conditional UPDATE: an older interaction logged late never overwrites a newer one, and concurrent loggers
+    cannot interleave a read and a write.
+    """
+    newer = Q(last_follow_up_at__isnull=True) | Q(last_follow_up_at__lte=at)
+    Customer.objects.filter(newer, pk=customer.pk).update(
+        last_follow_up_at=at, last_follow_up_summary=summary[:255], updated_at=timezone.now()
+    )
+    if next_contact_at is not None or clear_next:
+        Customer.objects.filter(pk=customer.pk).update(next_contact_at=next_contact_at)

@@ -1,0 +1,1 @@
+"""Jobs of the public pools (reclaim and its warnings)."""
