@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.masking import mask
 from guanxi.customers import selectors
+from guanxi.customers.search.selectors import customer_search
 
 
 def my_customers_card(request: Any) -> dict[str, Any] | None:
@@ -22,7 +23,7 @@ def my_customers_card(request: Any) -> dict[str, Any] | None:
 def customer_search_section(request: Any, q: str) -> dict[str, Any] | None:
     if not request.user.has_perm("customers.view"):
         return None
-    found = selectors.customer_search(actor=request.user, q=q, limit=8)
+    found = customer_search(actor=request.user, q=q, limit=8)
     return {
         "title": _("Customers"),
         "items": [

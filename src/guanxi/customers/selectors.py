@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from guanxi.accounts import scoping
-from guanxi.core import crypto
 from guanxi.customers.models import Customer
-from guanxi.customers.services import normalize_email, normalize_phone
+from guanxi.customers.search.selectors import apply_search
 
 SORTS = {
     "name": ("name", "id"),
@@ -38,26 +35,10 @@ class CustomerFilter:
     sort: str = DEFAULT_SORT
 
 
-def _search_predicate(q: str) -> Q:
-    predicate = Q(name__icontains=q)
-    try:
-        phone = normalize_phone(q)
-    except ValidationError:
-        phone = ""
-    if phone:
-        predicate |= Q(phone_digest=crypto.digest(phone))
-    if "@" in q:
-        with contextlib.suppress(ValidationError):
-            predicate |= Q(email_digest=crypto.digest(normalize_email(q).lower()))
-    return predicate
-
-
 def customer_list(*, actor: Any, filters: CustomerFilter | None = None) -> QuerySet[Customer]:
     filters = filters or CustomerFilter()
     qs = scoping.scope(actor, Customer.objects.select_related("owner"))
-    q = filters.q.strip()
-    if q:
-        qs = qs.filter(_search_predicate(q))
+    qs = apply_search(qs, filters.q)
     if filters.kind in Customer.Kind.values:
         qs = qs.filter(kind=filters.kind)
     if filters.owner == "me":
@@ -76,9 +57,3 @@ def customer_list(*, actor: Any, filters: CustomerFilter | None = None) -> Query
 def customer_get(*, actor: Any, pk: Any) -> Customer:
     """One customer inside the actor's scope, or Http404."""
     return scoping.get_scoped_or_404(actor, Customer.objects.select_related("owner", "created_by"), pk=pk)
-
-
-def customer_search(*, actor: Any, q: str, limit: int = 10) -> list[Customer]:
-    if not q.strip():
-        return []
-    return list(customer_list(actor=actor, filters=CustomerFilter(q=q))[:limit])
