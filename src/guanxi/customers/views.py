@@ -67,9 +67,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_update(
-                actor=request.user,
+                actor=request.user,  # type: ignore[arg-type]
                 customer=customer,
-                data=form.to_input(),  # type: ignore[arg-type]
+                data=form.to_input(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
