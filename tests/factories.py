@@ -18,6 +18,7 @@ ALL_CUSTOMER_PERMISSIONS = [
     "customers.delete",
     "customers.export",
     "customers.reveal",
+    "customers.merge",
 ]
 
 

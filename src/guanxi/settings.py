@@ -9,12 +9,16 @@
 | GUANXI_ALLOWED_HOSTS | localhost,127.0.0.1 | comma separated |
 | GUANXI_FIELD_KEY | derived from the secret key in development | key for encrypted personal data |
 | GUANXI_VAR_DIR | <root>/var | where the SQLite files live |
+| GUANXI_EMAIL_URL | (unset: emails printed to the console) | smtp://user:password@host:587 (smtps:// for port 465) |
+| GUANXI_EMAIL_FROM | Guanxi <noreply@localhost> | sender of reminder emails |
+| GUANXI_SITE_URL | http://127.0.0.1:8000 | base of links in emails |
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +152,21 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- email (reminders) ------------------------------------------------------------------------------------------------
+_email = urlsplit(env_str("EMAIL_URL", ""))  # smtp://user:pass@host:587 or smtps://…:465; empty = console
+if _email.scheme in ("smtp", "smtps"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and parse_qs(_email.query).get("tls", ["1"])[0] != "0"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Guanxi <noreply@localhost>")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in reminder emails
 
 # --- accounts and security --------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

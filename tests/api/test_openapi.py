@@ -23,6 +23,12 @@ URL_NAMES = {
 }
 
 
+def _api_route_names() -> set[str]:
+    from tests.test_access_matrix import all_route_names
+
+    return {name for name in all_route_names() if name.startswith("api-1:")}
+
+
 def _signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -55,7 +61,10 @@ def test_openapi_lists_the_customer_routes_with_typed_schemas(org):
     assert set(paths["/api/v1/customers/{customer_id}"]) == {"get", "patch"}
     assert set(paths["/api/v1/customers/{customer_id}/reveal"]) == {"post"}
     operation_ids = {op["operationId"] for ops in paths.values() for op in ops.values()}
-    assert operation_ids == set(URL_NAMES)
+    assert operation_ids >= set(URL_NAMES)
+    # Every operation is named after its url_name, so the access matrix and the document use the same names.
+    resolver_names = {name.split(":", 1)[1] for name in _api_route_names()}
+    assert operation_ids <= resolver_names
 
     schemas = doc["components"]["schemas"]
     out = schemas["CustomerOut"]["properties"]
@@ -65,7 +74,7 @@ def test_openapi_lists_the_customer_routes_with_typed_schemas(org):
     assert set(schemas["CustomerOut"]["required"]) >= {"id", "kind", "name", "phone", "email", "owner"}
     assert set(schemas["Kind"]["enum"]) == {"person", "company"}
     assert schemas["CustomerIn"]["required"] == ["name"]
-    assert set(schemas["RevealIn"]["properties"]["field"]["enum"]) == {"phone", "email"}
+    assert {"phone", "email"} <= set(schemas["RevealIn"]["properties"]["field"]["enum"])
 
     listing = paths["/api/v1/customers/"]["get"]
     params = {p["name"]: p for p in listing["parameters"]}

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from guanxi.audit.models import AuditEntry
+from guanxi.core import crypto
 from guanxi.customers import services
 from guanxi.customers.models import Customer
 from guanxi.customers.services import CustomerInput
@@ -37,7 +38,7 @@ def test_contact_data_is_encrypted_at_rest(org):
         cursor.execute("SELECT phone FROM customers_customer WHERE id = %s", [customer.pk])
         stored = cursor.fetchone()[0]
     assert "13812345678" not in stored
-    assert stored.startswith("gx1:")
+    assert stored.startswith(crypto.PREFIX)
     assert raw is not None
 
 

@@ -81,14 +81,17 @@ def test_each_persona_sees_what_its_scope_allows(seeded: str) -> None:
     }
     everything = set(Customer.objects.values_list("pk", flat=True))
     assert visible["admin"] == visible["director"] == visible["agent"] == everything
+    # The sales department are members of the public pool: they see its customers as well as their scope's.
+    pool = set(Customer.objects.filter(owner__isnull=True, pool__name="公海").values_list("pk", flat=True))
+    assert pool and pool == set(Customer.objects.filter(owner__isnull=True).values_list("pk", flat=True))
     east = Department.objects.get(name="华东区")
-    assert visible["manager"] == set(
+    assert visible["manager"] == pool | set(
         Customer.objects.filter(owner__department__path__startswith=east.path).values_list("pk", flat=True)
     )
-    assert visible["lead"] == set(
+    assert visible["lead"] == pool | set(
         Customer.objects.filter(owner__username__in=["lead", "rep", "rep2"]).values_list("pk", flat=True)
     )
-    assert visible["rep"] == set(Customer.objects.filter(owner=users["rep"]).values_list("pk", flat=True))
+    assert visible["rep"] == pool | set(Customer.objects.filter(owner=users["rep"]).values_list("pk", flat=True))
     assert visible["rep"] and visible["rep"] < visible["lead"] < visible["manager"] < everything
     assert not users["agent"].has_perm("customers.change")
     assert users["rep"].has_perm("customers.create") and not users["rep"].has_perm("customers.delete")

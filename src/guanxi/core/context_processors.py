@@ -18,16 +18,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if item.permission and not user.has_perm(item.permission):
             continue
         url = reverse(item.url_name)
-        items.append(
-            {
-                "key": item.key,
-                "label": item.label,
-                "url": url,
-                "icon": item.icon,
-                "section": item.section,
-                "active": path.startswith(url) if url != "/" else path == "/",
-            }
-        )
+        items.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "section": item.section})
+    # The active entry is the one whose URL is the longest prefix of the current path (/customers/pool/ is the pool's).
+    matches = [i for i in items if (path.startswith(i["url"]) if i["url"] != "/" else path == "/")]
+    active = max(matches, key=lambda i: len(i["url"]))["key"] if matches else None
+    for i in items:
+        i["active"] = i["key"] == active
     return {
         "nav_items": [i for i in items if i["section"] == "main"],
         "nav_admin_items": [i for i in items if i["section"] == "admin"],

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Status
 
 from guanxi.accounts.models import ApiToken, User
-from guanxi.core.masking import mask
 from guanxi.core.pagination import cursor_paginate
 from guanxi.customers import selectors, services
 from guanxi.customers.models import Customer
+from guanxi.customers.profile import selectors as profile_selectors
+from guanxi.customers.profile.masking import mask
 from guanxi.customers.schemas import (
+    CustomerDetailOut,
     CustomerIn,
-    CustomerOut,
     CustomerPage,
     CustomerPatch,
     CustomerQuery,
@@ -49,7 +50,30 @@ def _actor(request: HttpRequest, perm: str, token_scope: str = ApiToken.Scope.RE
     return request.user  # type: ignore[return-value]
 
 
+_PLAIN_FIELDS = (
+    "gender",
+    "birthday",
+    "lunar_birth_month",
+    "lunar_birth_day",
+    "lunar_birth_leap",
+    "industry",
+    "company_size",
+    "source",
+    "lifecycle_stage",
+    "value_tier",
+    "uscc",
+    "notes",
+    "custom",
+    "province",
+    "city",
+    "last_follow_up_at",
+    "last_follow_up_summary",
+    "next_contact_at",
+)
+
+
 def _out(customer: Customer) -> dict[str, Any]:
+    """A customer as the list shows it: its own columns only (no extra queries per row), personal data masked."""
     owner = customer.owner
     return {
         "id": customer.pk,
@@ -60,6 +84,40 @@ def _out(customer: Customer) -> dict[str, Any]:
         "owner": {"id": owner.pk, "username": owner.username, "name": str(owner)} if owner else None,
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
+        "id_number": mask("id_number", customer.id_number),
+        **{name: getattr(customer, name) for name in _PLAIN_FIELDS},
+    }
+
+
+def _detail_out(actor: User, customer_id: int) -> dict[str, Any]:
+    """A customer with its tags, phones, emails and addresses (masked), read through the profile selector."""
+    profile = profile_selectors.customer_profile(actor=actor, pk=customer_id)
+    return {
+        **_out(profile.customer),
+        "tags": [{"id": t.pk, "name": t.name, "color": t.color} for t in profile.tags],
+        "phones": [
+            {"id": p.pk, "number": mask("phone", p.number), "label": p.label, "is_primary": p.is_primary}
+            for p in profile.phones
+        ],
+        "emails": [
+            {"id": e.pk, "address": mask("email", e.address), "label": e.label, "is_primary": e.is_primary}
+            for e in profile.emails
+        ],
+        "addresses": [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "country": a.country,
+                "province": a.province,
+                "city": a.city,
+                "district": a.district,
+                "line": mask("line", a.line),
+                "postal_code": a.postal_code,
+                "is_primary": a.is_primary,
+            }
+            for a in profile.addresses
+        ],
+        "contacts_count": len(profile.contacts),
     }
 
 
@@ -89,34 +147,35 @@ def list_customers(request: HttpRequest, query: Query[CustomerQuery]) -> dict[st
 
 @router.get(
     "/{int:customer_id}",
-    response=CustomerOut,
+    response=CustomerDetailOut,
     url_name="customer_detail",
     operation_id="customer_detail",
     summary=_doc(gettext_lazy("One customer")),
 )
 def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     actor = _actor(request, "customers.view")
-    return _out(selectors.customer_get(actor=actor, pk=customer_id))
+    return _detail_out(actor, customer_id)
 
 
 @router.post(
     "/",
-    response={201: CustomerOut},
+    response={201: CustomerDetailOut},
     url_name="customer_create",
     operation_id="customer_create",
     summary=_doc(gettext_lazy("Create a customer")),
 )
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
     actor = _actor(request, "customers.create", ApiToken.Scope.WRITE)
-    data = services.CustomerInput(
-        name=payload.name, kind=payload.kind, phone=payload.phone, email=payload.email, owner=_owner(payload.owner)
-    )
-    return Status(201, _out(services.customer_create(actor=actor, data=data)))
+    fields = payload.model_dump()
+    fields["owner"] = _owner(payload.owner)
+    data = services.CustomerInput(**fields)
+    customer = services.customer_create(actor=actor, data=data)
+    return Status(201, _detail_out(actor, customer.pk))
 
 
 @router.patch(
     "/{int:customer_id}",
-    response=CustomerOut,
+    response=CustomerDetailOut,
     url_name="customer_update",
     operation_id="customer_update",
     summary=_doc(gettext_lazy("Change a customer")),
@@ -125,14 +184,13 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     actor = _actor(request, "customers.change", ApiToken.Scope.WRITE)
     customer = selectors.customer_get(actor=actor, pk=customer_id)
     sent = payload.sent()
-    data = services.CustomerInput(
-        name=sent.get("name", customer.name),
-        kind=sent.get("kind", customer.kind),
-        phone=sent.get("phone", customer.phone),
-        email=sent.get("email", customer.email),
-        owner=_owner(sent["owner"]) if "owner" in sent else customer.owner,
-    )
-    return _out(services.customer_update(actor=actor, customer=customer, data=data))
+    if "owner" in sent:
+        sent["owner"] = _owner(sent["owner"])
+    # Unsent fields keep their values; masked ones (phone, email, ID number) are not read back from the mask.
+    changes = {"phone": None, "email": None, **sent}
+    data = services.CustomerInput.from_customer(customer, **changes)
+    customer = services.customer_update(actor=actor, customer=customer, data=data)
+    return _detail_out(actor, customer.pk)
 
 
 @router.post(
@@ -148,9 +206,19 @@ def reveal_customer(
     # Revealing changes no customer data, so a read-only token may do it; the role must still grant customers.reveal.
     actor = _actor(request, "customers.reveal")
     customer = selectors.customer_get(actor=actor, pk=customer_id)
-    value = services.customer_reveal(actor=actor, customer=customer, field=payload.field)
+    value = services.customer_reveal(actor=actor, customer=customer, field=payload.field, item=payload.item)
     response["Cache-Control"] = "no-store"
     return {"field": payload.field, "value": value}
+
+
+def _mount_profile_router() -> None:
+    """Contacts, addresses, consent and custom-field definitions (customers.profile) under /api/v1/customers/."""
+    from guanxi.customers.profile.api import router as profile_router
+
+    router.add_router("", profile_router)
+
+
+_mount_profile_router()
 
 
 def _mount_area_routers() -> None:

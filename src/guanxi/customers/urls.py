@@ -5,6 +5,7 @@ from guanxi.customers.dedupe import urls as dedupe_urls
 from guanxi.customers.lists import urls as lists_urls
 from guanxi.customers.lists import views as list_views
 from guanxi.customers.pools import urls as pools_urls
+from guanxi.customers.profile import urls as profile_urls
 from guanxi.customers.search import urls as search_urls
 from guanxi.customers.transfer import urls as transfer_urls
 
@@ -22,4 +23,5 @@ urlpatterns = [
     *search_urls.urlpatterns,
     *dedupe_urls.urlpatterns,
     *transfer_urls.urlpatterns,
+    *profile_urls.urlpatterns,
 ]

@@ -27,9 +27,14 @@ from guanxi.accounts.services import (
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import audit_record
 from guanxi.core import crypto
-from guanxi.customers.models import Customer
+from guanxi.core.bulk import insert_rows, reserve_ids, sync_sequence
+from guanxi.customers.models import Contact, Customer, CustomerEmail, CustomerPhone, Pool, PoolRule, Tag
+from guanxi.customers.search.keys import customer_keys, phone_grams, pinyin_keys
 from guanxi.demo import organisation as spec
 from guanxi.demo.generators import CustomerRow, generate_customers
+from guanxi.demo.profile import TAGS, ProfileGenerator, ProfileRow
+
+DEFAULT_POOL = "公海"
 
 
 @dataclass
@@ -142,9 +147,33 @@ def _explicit_timestamps(model: type[models.Model]) -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
-def _customer(row: CustomerRow, owner_ids: dict[str, int]) -> Customer:
+@transaction.atomic
+def demo_pools_ensure(*, org: DemoOrganisation | None = None) -> Pool:
+    """The default public pool: the whole sales department may claim from it; the sales director administers it."""
+    pool = Pool.objects.filter(name=DEFAULT_POOL).first()
+    if pool is None:
+        pool = Pool.objects.create(
+            name=DEFAULT_POOL,
+            description="销售部公共客户池",
+            is_default=not Pool.objects.filter(is_default=True).exists(),
+            max_claims_per_day=20,
+            max_customers_per_user=800,
+            reclaim_cooldown_days=30,
+        )
+        sales = Department.objects.filter(name=spec.SALES).first()
+        if sales is not None:
+            pool.member_departments.add(sales)
+        director = User.objects.filter(username="director").first()
+        if director is not None:
+            pool.admins.add(director)
+        PoolRule.objects.create(pool=pool, no_follow_up_days=90, warn_days_before=7)
+    return pool
+
+
+def _customer(row: CustomerRow, profile: ProfileRow, owner_ids: dict[str, int], pool_id: int) -> Customer:
     owner_id = owner_ids.get(row.owner) if row.owner else None
-    # Digests exactly as customers.services._apply computes them, so duplicate checks and lookups find these rows.
+    # Digests and search keys exactly as customers.services computes them, so lookups and duplicate checks find them.
+    keys = customer_keys(kind=row.kind, name=row.name, phones=[row.phone] if row.phone else [])
     return Customer(
         kind=row.kind,
         name=row.name,
@@ -154,9 +183,65 @@ def _customer(row: CustomerRow, owner_ids: dict[str, int]) -> Customer:
         email_digest=crypto.digest(row.email.lower()),
         owner_id=owner_id,
         created_by_id=owner_id,
+        owner_since=row.created_at if owner_id else None,
+        pool_id=None if owner_id else pool_id,
+        released_at=None if owner_id else row.created_at,
+        city=profile.city,
+        province=profile.province,
+        industry=profile.industry,
+        company_size=profile.company_size,
+        source=profile.source,
+        lifecycle_stage=profile.lifecycle_stage,
+        gender=profile.gender,
+        birthday=profile.birthday,
         created_at=row.created_at,
         updated_at=row.created_at,
+        **keys,
     )
+
+
+def _related(customers: list[Customer], profiles: list[ProfileRow], tag_ids: dict[str, int]) -> None:
+    """Phones, emails, contacts and tags of a batch of just-inserted customers, in bulk."""
+    phones, emails, contacts, tags = [], [], [], []
+    through = Customer.tags.through
+    for customer, profile in zip(customers, profiles, strict=True):
+        if customer.phone:
+            phones.append(
+                CustomerPhone(
+                    customer=customer,
+                    number=customer.phone,
+                    digest=customer.phone_digest,
+                    label="mobile",
+                    is_primary=True,
+                )
+            )
+        if customer.email:
+            emails.append(
+                CustomerEmail(customer=customer, address=customer.email, digest=customer.email_digest, is_primary=True)
+            )
+        for c in profile.contacts:
+            full, initials = pinyin_keys(c.name)
+            contacts.append(
+                Contact(
+                    customer=customer,
+                    name=c.name,
+                    title=c.title,
+                    role=c.role,
+                    phone=c.phone,
+                    phone_digest=crypto.digest(c.phone),
+                    email=c.email,
+                    email_digest=crypto.digest(c.email.lower()),
+                    is_primary=c.is_primary,
+                    name_pinyin=full,
+                    name_initials=initials,
+                    phone_grams=phone_grams(c.phone) if c.phone else "",
+                )
+            )
+        tags.extend(through(customer_id=customer.pk, tag_id=tag_ids[t]) for t in profile.tags)
+    for model, objs in ((CustomerPhone, phones), (CustomerEmail, emails), (Contact, contacts), (through, tags)):
+        for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+            obj.pk = pk
+        insert_rows(model, objs)
 
 
 @transaction.atomic
@@ -175,14 +260,25 @@ def demo_customers_create(
     """
     owners = spec.customer_owners()
     owner_ids = dict(User.objects.filter(username__in=[name for name, _w in owners]).values_list("username", "id"))
-    rows = generate_customers(count, seed=seed, owners=owners, now=timezone.localtime(now or timezone.now()))
+    moment = timezone.localtime(now or timezone.now())
+    rows = generate_customers(count, seed=seed, owners=owners, now=moment)
+    profiles = ProfileGenerator(seed=seed, now=moment)
+    pool = demo_pools_ensure()
+    tag_ids = {name: Tag.objects.get_or_create(name=name)[0].pk for name in TAGS}
     created = 0
     with _explicit_timestamps(Customer):
-        while batch := [_customer(row, owner_ids) for row in itertools.islice(rows, batch_size)]:
-            Customer.objects.bulk_create(batch, batch_size=batch_size)
+        while chunk := list(itertools.islice(rows, batch_size)):
+            batch_profiles = [profiles.profile(row) for row in chunk]
+            batch = [_customer(row, p, owner_ids, pool.pk) for row, p in zip(chunk, batch_profiles, strict=True)]
+            for customer, pk in zip(batch, reserve_ids(Customer, len(batch)), strict=True):
+                customer.pk = pk
+            insert_rows(Customer, batch)
+            _related(batch, batch_profiles, tag_ids)
             created += len(batch)
             if progress is not None:
                 progress(len(batch))
+    for model in (Customer, CustomerPhone, CustomerEmail, Contact, Customer.tags.through):
+        sync_sequence(model)
     audit_record(
         actor=spec.SEED_ACTOR,
         action=AuditEntry.Action.CREATE,
