@@ -15,15 +15,18 @@ def main() -> int:
     for entry in po:
         if entry.obsolete:
             continue
+        # A fuzzy entry holds gettext's guess from a similar old string: never keep it, English is the msgid itself.
+        fuzzy = "fuzzy" in entry.flags
         if entry.msgid_plural:
-            if not all(entry.msgstr_plural.values()):
+            if fuzzy or entry.msgstr_plural != {0: entry.msgid, 1: entry.msgid_plural}:
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
                 filled += 1
-        elif not entry.msgstr:
+        elif fuzzy or entry.msgstr != entry.msgid:
             entry.msgstr = entry.msgid
             filled += 1
-        if "fuzzy" in entry.flags:
+        if fuzzy:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     po.save()
     print(f"filled {filled} English entries")
     return 0

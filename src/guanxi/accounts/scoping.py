@@ -67,7 +67,7 @@ def _roles(user: User) -> list[Role]:
 
 def forget(user: User) -> None:
     """Drop the per-request cache of roles and permissions (after a change to the user's roles)."""
-    for attr in ("_guanxi_roles", "_guanxi_perms"):
+    for attr in ("_guanxi_roles", "_guanxi_perms", "_guanxi_pool_ids", "_guanxi_dept_path"):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -1,3 +1,5 @@
-"""Periodic jobs of the customers app (huey discovers this module); each area keeps its tasks beside its code."""
+"""Periodic and background jobs of the customers app (huey discovers this module); each area keeps its tasks beside its code."""
 
+from guanxi.customers.lists import tasks as list_tasks  # noqa: F401
 from guanxi.customers.pools import tasks as pool_tasks  # noqa: F401
+from guanxi.customers.transfer import tasks as transfer_tasks  # noqa: F401

@@ -27,4 +27,12 @@ def pools_of(user: Any) -> QuerySet[Pool]:
 
 
 def pool_customers_visible_to(user: Any) -> Q:
-    return Q(owner__isnull=True, pool__in=pools_of(user).values("pk"))
+    """Pool customers of the user's pools. The pool ids are read once per request (cached on the user object), so
+    the planner sees a short constant list and users in no pool get no extra predicate at all."""
+    ids: list[int] | None = getattr(user, "_guanxi_pool_ids", None)
+    if ids is None:
+        ids = list(pools_of(user).values_list("pk", flat=True))
+        user._guanxi_pool_ids = ids
+    if not ids:
+        return Q(pk__in=[])
+    return Q(owner__isnull=True, pool__in=ids)

@@ -178,7 +178,7 @@ def apply_search(queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     narrowed = queryset.filter(search_predicate(query))
     if not query.verify:
         return narrowed
-    candidates = list(narrowed.order_by().only("pk", "name", "phone_digest")[:VERIFY_CAP])
+    candidates = list(narrowed.order_by().select_related(None).only("pk", "name", "phone_digest")[:VERIFY_CAP])
     return queryset.filter(pk__in=[c.pk for c in _verified(query, candidates)])
 
 
