@@ -56,7 +56,7 @@ def chromium() -> Iterator[object]:
 def page(chromium, live_server):  # type: ignore[no-untyped-def]
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # generous: CI runs the suite on two busy cores
     yield page
     context.close()
 

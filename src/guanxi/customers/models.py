@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.fields import EncryptedTextField
 from guanxi.core.models import TimeStampedModel
@@ -16,7 +17,7 @@ from guanxi.core.models import TimeStampedModel
 class LifecycleStage(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     NEW = "new", _("New")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("lifecycle stage", "Active")
     LOYAL = "loyal", _("Loyal")
     AT_RISK = "at_risk", _("At risk")
     CHURNED = "churned", _("Churned")

@@ -1,4 +1,4 @@
-"""Periodic and background jobs of the customers app (huey discovers this module); each area keeps its tasks beside its code."""
+"""Background and periodic jobs of the customers app (huey discovers this module); each area keeps its own."""
 
 from guanxi.customers.lists import tasks as list_tasks  # noqa: F401
 from guanxi.customers.pools import tasks as pool_tasks  # noqa: F401
