@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from guanxi.accounts.models import DataScope, Department, Role, Team, User
 from guanxi.core import crypto
 from guanxi.customers.models import Customer
+from guanxi.customers.search.keys import customer_keys
 
 ALL_CUSTOMER_PERMISSIONS = [
     "customers.view",
@@ -88,3 +89,12 @@ class CustomerFactory(DjangoModelFactory):
     phone_digest = factory.LazyAttribute(lambda o: crypto.digest(o.phone))
     email_digest = factory.LazyAttribute(lambda o: crypto.digest(o.email.lower()))
     owner = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Customer:
+        # Search and duplicate keys as the services compute them, unless a test sets them itself.
+        phone = kwargs.get("phone") or ""
+        keys = customer_keys(kind=kwargs.get("kind", "person"), name=kwargs["name"], phones=[phone] if phone else [])
+        for key, value in keys.items():
+            kwargs.setdefault(key, value)
+        return super()._create(model_class, *args, **kwargs)

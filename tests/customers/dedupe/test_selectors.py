@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from guanxi.accounts import scoping
 from guanxi.customers.dedupe.selectors import DuplicateCandidate, find_duplicates, match_query
 from guanxi.customers.models import Customer
 from tests.factories_dedupe import (
@@ -143,6 +144,7 @@ def test_a_match_in_the_pool_tells_the_pool(org):
     assert not match.in_scope and match.pool_name == "华东公海" and match.owner_name == ""
     assert "华东公海" in match.holder
     pool.members.add(org.rep_a)  # pool members see the pool's customers
+    scoping.forget(org.rep_a)  # (a user's pools are read once per request, like their roles)
     match = only(check(org.rep_a, kind=COMPANY, name="云帆物流"))
     assert match.in_scope and match.customer_id == pooled.pk
 

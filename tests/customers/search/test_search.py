@@ -176,7 +176,7 @@ def test_bulk_inserts_are_indexed(org) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_customers_without_search_text_are_still_found_by_name(org) -> None:  # type: ignore[no-untyped-def]
-    CustomerFactory(name="Plain Factory Customer", owner=org.rep_a)
+    CustomerFactory(name="Plain Factory Customer", owner=org.rep_a, search_text="")
     assert find(org, "factory") == {"Plain Factory Customer"}
 
 

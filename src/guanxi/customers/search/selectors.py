@@ -3,8 +3,9 @@ names, phone in any format or any 4+ digits of it, and email (exact).
 
 One predicate over the customers table, built from `keys.parse_query`, ORs these, each backed by an index:
 
-- the full-text index over `search_text` (every token of the query, letters as prefixes): PostgreSQL's GIN on
-  to_tsvector('simple', search_text), SQLite's FTS5 table `customer_search_fts` (migration 0003);
+- the full-text index over `search_text` (every token of the query, letters as prefixes): on PostgreSQL the GIN index
+  on the stored column search_tsv = to_tsvector('simple', search_text), on SQLite the FTS5 table
+  `customer_search_fts` (both made by migration 0003);
 - for 3+ characters, the name containing the query (PostgreSQL: trigram GIN on name) and the pinyin starting with it
   (trigram GIN on name_pinyin); initials equal to it (b-tree);
 - exact digests: the customer's phone/email and those of its other numbers, addresses and contacts.
@@ -32,6 +33,7 @@ from guanxi.customers.search.keys import Atom, SearchQuery, parse_query
 FTS_TABLE = "customer_search_fts"
 VERIFY_CAP = 1000  # candidates checked against the clear numbers when a list is filtered by 5+ digits
 DIGEST_CAP = 1000  # customers found through the digest of another number/address or a contact's
+CONTACT_CUSTOMERS = 200  # matching customers whose contacts the contact search looks at
 
 
 def _escape_like(value: str) -> str:
@@ -50,18 +52,25 @@ class _Infix(Func):
         self.arg_joiner = joiner
 
 
+class _StoredTokens(_Infix):
+    """`<customers alias>."search_tsv" @@ to_tsquery(...)`: the generated tsvector column of migration 0003, which
+    the model does not declare; its table alias is taken from the compiled id column."""
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, *args: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        id_sql, _params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        column = id_sql[: -len('"id"')] + '"search_tsv"'
+        return f"({column} @@ to_tsquery('simple'::regconfig, {query_sql}))", list(query_params)
+
+
 def fts_expression(atoms: Iterable[Atom]) -> Func:
     """A condition on customers: the search text holds every atom (through the vendor's full-text index)."""
     atoms = list(atoms)
     if connection.vendor == "postgresql":
         query = " & ".join("'{}'{}".format(a.token.replace("'", "''"), ":*" if a.prefix else "") for a in atoms)
-        # The left side is exactly the indexed expression: to_tsvector('simple'::regconfig, search_text).
-        return _Infix(
-            F("search_text"),
-            Value(query),
-            template="(to_tsvector('simple'::regconfig, %(expressions)s))",
-            joiner=") @@ to_tsquery('simple'::regconfig, ",
-        )
+        return _StoredTokens(F("id"), Value(query), template="", joiner="")
     match = " AND ".join('"{}"{}'.format(a.token.replace('"', '""'), "*" if a.prefix else "") for a in atoms)
     return _Infix(
         F("id"),
@@ -255,10 +264,16 @@ def contact_search(*, actor: Any, q: str, limit: int = 10) -> list[Contact]:
         digest = _phone_digest(query)
         if digest:
             found.update((c.pk, c) for c in contacts.filter(phone_digest=digest)[:limit])
-    # Contacts of the customers whose search text (which holds their contacts' tokens) matches.
-    matched = Customer.objects.filter(fts_expression(query.atoms)).values("pk")
-    candidates = contacts.filter(customer__in=matched).filter(_contact_prefilter(query))
-    for contact in candidates[: limit * 5]:
+    # The newest customers in scope whose search text (which holds their contacts' tokens) matches, then those of
+    # their contacts that match themselves. Two short indexed queries; a very broad query looks at the newest
+    # CONTACT_CUSTOMERS matching customers only.
+    matched = scoping.scope(actor, Customer.objects.all()).filter(fts_expression(query.atoms))
+    ids = list(matched.order_by("-created_at", "-id").values_list("pk", flat=True)[:CONTACT_CUSTOMERS])
+    rank = {pk: n for n, pk in enumerate(ids)}
+    candidates = (
+        Contact.objects.filter(customer_id__in=ids).filter(_contact_prefilter(query)).select_related("customer")
+    )
+    for contact in sorted(candidates, key=lambda c: (rank[c.customer_id], -c.pk)):
         if len(found) >= limit:
             break
         if _contact_matches(contact, query):
@@ -266,4 +281,4 @@ def contact_search(*, actor: Any, q: str, limit: int = 10) -> list[Contact]:
     if len(found) < limit and query.substring and query.mode == "text":
         by_name = contacts.filter(_name_contains(query.substring))
         found.update((c.pk, c) for c in by_name[: limit - len(found)] if c.pk not in found)
-    return sorted(found.values(), key=lambda c: -c.pk)[:limit]
+    return list(found.values())[:limit]
