@@ -69,7 +69,7 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
         rows.append(row)
     qn = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  (quoted identifiers, values bound)
-        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        qn(model._meta.db_table), ", ".join(qn(str(f.column)) for f in fields), ", ".join(["%s"] * len(fields))
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
@@ -80,7 +80,7 @@ def sync_sequence(model: type[models.Model]) -> None:
     if connection.vendor != "postgresql":
         return
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = str(model._meta.pk.column)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT MAX({connection.ops.quote_name(pk)}) "  # noqa: S608

@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
+    items: list[dict[str, Any]] = []
     path = request.path
     for item in registry.menu:
         if item.permission and not user.has_perm(item.permission):

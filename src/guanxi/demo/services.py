@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -202,7 +202,10 @@ def _customer(row: CustomerRow, profile: ProfileRow, owner_ids: dict[str, int], 
 
 def _related(customers: list[Customer], profiles: list[ProfileRow], tag_ids: dict[str, int]) -> None:
     """Phones, emails, contacts and tags of a batch of just-inserted customers, in bulk."""
-    phones, emails, contacts, tags = [], [], [], []
+    phones: list[CustomerPhone] = []
+    emails: list[CustomerEmail] = []
+    contacts: list[Contact] = []
+    tags: list[Any] = []
     through = Customer.tags.through
     for customer, profile in zip(customers, profiles, strict=True):
         if customer.phone:

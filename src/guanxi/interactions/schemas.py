@@ -9,7 +9,13 @@ from ninja import Field, Schema
 
 from guanxi.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
 from guanxi.interactions import selectors
-from guanxi.interactions.models import FollowUp, Interaction
+from guanxi.interactions.models import (
+    FollowUpKind,
+    FollowUpStatus,
+    InteractionChannel,
+    InteractionDirection,
+    InteractionKind,
+)
 
 _UNSET: Any = None
 
@@ -32,9 +38,9 @@ class InteractionOut(Schema):
     id: int
     customer: int
     contact: int | None
-    kind: Interaction.Kind
+    kind: InteractionKind
     channel: str
-    direction: Interaction.Direction
+    direction: InteractionDirection
     occurred_at: dt.datetime
     duration_minutes: int | None
     summary: str
@@ -53,7 +59,7 @@ class InteractionPage(Schema):
 
 
 class InteractionQuery(Schema):
-    kind: Interaction.Kind | None = None
+    kind: InteractionKind | None = None
     customer: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -73,9 +79,9 @@ class InteractionQuery(Schema):
 
 class InteractionIn(Schema):
     customer: int
-    kind: Interaction.Kind = Interaction.Kind.CALL
-    channel: Interaction.Channel | None = None
-    direction: Interaction.Direction = Interaction.Direction.NONE
+    kind: InteractionKind = InteractionKind.CALL
+    channel: InteractionChannel | None = None
+    direction: InteractionDirection = InteractionDirection.NONE
     occurred_at: dt.datetime | None = Field(None, description="Now when left out.")
     duration_minutes: int | None = None
     summary: str
@@ -90,9 +96,9 @@ class InteractionIn(Schema):
 class InteractionPatch(Schema):
     """Only the fields sent are changed."""
 
-    kind: Interaction.Kind = _UNSET
+    kind: InteractionKind = _UNSET
     channel: str = _UNSET
-    direction: Interaction.Direction = _UNSET
+    direction: InteractionDirection = _UNSET
     occurred_at: dt.datetime = _UNSET
     duration_minutes: int | None = _UNSET
     summary: str = _UNSET
@@ -109,8 +115,8 @@ class FollowUpOut(Schema):
     id: int
     customer: int
     assignee: UserRef
-    kind: FollowUp.Kind
-    status: FollowUp.Status
+    kind: FollowUpKind
+    status: FollowUpStatus
     title: str
     notes: str
     due_at: dt.datetime
@@ -129,8 +135,8 @@ class FollowUpPage(Schema):
 
 
 class FollowUpQuery(Schema):
-    status: FollowUp.Status | None = Field(FollowUp.Status.OPEN, description="Leave empty for every status.")
-    kind: FollowUp.Kind | None = None
+    status: FollowUpStatus | None = Field(FollowUpStatus.OPEN, description="Leave empty for every status.")
+    kind: FollowUpKind | None = None
     assignee: str = Field("", pattern=r"^(|me|\d+)$", description='A user id or "me".')
     customer: int | None = None
     due_from: dt.date | None = None
@@ -153,7 +159,7 @@ class FollowUpIn(Schema):
     customer: int
     title: str
     due_at: dt.datetime
-    kind: FollowUp.Kind = FollowUp.Kind.FOLLOW_UP
+    kind: FollowUpKind = FollowUpKind.FOLLOW_UP
     notes: str = ""
     assignee: int | None = Field(None, description="User id; the customer's owner when left out.")
 
