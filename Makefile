@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 GUANXI := $(BIN)/guanxi
 DEMO_CUSTOMERS ?= 2000
+PYTEST_ARGS ?=
 
 .PHONY: demo test install assets messages messages-update migrate lint typecheck check serve clean
 
@@ -41,7 +42,7 @@ demo: migrate
 test: install assets messages
 	$(GUANXI) check --fail-level WARNING
 	$(GUANXI) makemigrations --check --dry-run
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
