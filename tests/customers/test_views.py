@@ -26,11 +26,12 @@ def test_list_query_count_does_not_grow_with_rows(client, org, persona):
     login(client, user)
     client.get(reverse("core:home"))  # once-per-session work (the second-factor check) is not part of the list
     CustomerFactory.create_batch(3, owner=user)
-    few = _queries(client, reverse("customers:list"))
-    CustomerFactory.create_batch(40, owner=user, owner__department=org.east)
+    few = _queries(client, reverse("customers:list"), size=50)
+    CustomerFactory.create_batch(40, owner=user)
     many = _queries(client, reverse("customers:list"), size=50)
     assert few == many
-    assert many <= 13
+    # (an unfiltered all-scope view on PostgreSQL also asks the planner for the table size)
+    assert many <= 14
 
 
 def test_list_fragment_for_htmx_and_filters(client, org):
