@@ -64,3 +64,13 @@ class CustomersConfig(AppConfig):
         if dedupe_contributions.merge_action not in registry.customer_actions:
             registry.customer_actions.append(dedupe_contributions.merge_action)
             registry.customer_panels.append(dedupe_contributions.merges_panel)
+
+        # Search: the contacts section of the global search, and the SQLite full-text triggers after migrations.
+        from django.db.models.signals import post_migrate
+
+        from guanxi.customers.search import indexes as search_indexes
+        from guanxi.customers.search import sections as search_sections
+
+        if search_sections.contact_search_section not in registry.search_providers:
+            registry.search_providers.append(search_sections.contact_search_section)
+        post_migrate.connect(search_indexes.ensure_after_migrate, sender=self, dispatch_uid="customers_search_fts")

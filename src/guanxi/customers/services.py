@@ -41,6 +41,7 @@ from guanxi.customers.models import (
     Tag,
 )
 from guanxi.customers.search.keys import customer_keys
+from guanxi.customers.search.services import search_refresh
 from guanxi.customers.validators import normalize_id_number, normalize_uscc
 
 AUDITED_FIELDS = [
@@ -588,6 +589,7 @@ def customer_update(*, actor: User, customer: Customer, data: CustomerInput) -> 
     _write_channels_and_tags(customer, cleaned)
     _full_clean(customer)
     _save(customer)
+    search_refresh(customer.pk)
     changes = diff(before, snapshot(customer, AUDITED_FIELDS), masked=SENSITIVE_FIELDS)
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=customer, changes=changes)

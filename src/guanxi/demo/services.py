@@ -173,7 +173,12 @@ def demo_pools_ensure(*, org: DemoOrganisation | None = None) -> Pool:
 def _customer(row: CustomerRow, profile: ProfileRow, owner_ids: dict[str, int], pool_id: int) -> Customer:
     owner_id = owner_ids.get(row.owner) if row.owner else None
     # Digests and search keys exactly as customers.services computes them, so lookups and duplicate checks find them.
-    keys = customer_keys(kind=row.kind, name=row.name, phones=[row.phone] if row.phone else [])
+    keys = customer_keys(
+        kind=row.kind,
+        name=row.name,
+        phones=[row.phone] if row.phone else [],
+        contacts=[(c.name, c.phone) for c in profile.contacts],
+    )
     return Customer(
         kind=row.kind,
         name=row.name,

@@ -30,6 +30,7 @@ from guanxi.customers.models import (
     Tag,
 )
 from guanxi.customers.search.keys import phone_grams, pinyin_keys
+from guanxi.customers.search.services import search_refresh
 from guanxi.customers.services import email_digest, normalize_email, normalize_phone, phone_digest
 
 CONTACT_FIELDS = ["name", "title", "role", "phone", "email", "wechat", "is_primary", "notes"]
@@ -154,6 +155,7 @@ def contact_create(*, actor: User, customer: Customer, data: ContactInput) -> Co
         changes=diff({}, snapshot(contact, CONTACT_FIELDS), masked=CONTACT_SENSITIVE),
         detail=f"customer #{customer.pk}",
     )
+    search_refresh(contact.customer_id)  # the customer is found by its contacts' names and numbers
     return contact
 
 
@@ -177,6 +179,7 @@ def contact_update(*, actor: User, contact: Contact, data: ContactInput) -> Cont
             changes=changes,
             detail=f"customer #{customer.pk}",
         )
+    search_refresh(contact.customer_id)  # the customer is found by its contacts' names and numbers
     return contact
 
 
@@ -197,6 +200,7 @@ def contact_delete(*, actor: User, contact: Contact) -> None:
         successor = Contact.objects.filter(customer=customer).order_by("name", "id").first()
         if successor is not None:
             Contact.objects.filter(pk=successor.pk).update(is_primary=True)
+    search_refresh(customer.pk)
 
 
 def contact_reveal(*, actor: User, contact: Contact, field: str) -> str:
