@@ -52,12 +52,14 @@ def contributed():
         return [{"label": "Log a call", "url": f"/interactions/new/?customer={customer.pk}", "hx": True}]
 
     registry.timeline_providers.append(provider)
+    kinds_before = dict(registry.timeline_kinds)
     registry.timeline_kinds["call"] = "Calls"
     registry.customer_panels.append(panel)
     registry.customer_actions.append(action)
     yield
     registry.timeline_providers.remove(provider)
-    registry.timeline_kinds.pop("call")
+    registry.timeline_kinds.clear()
+    registry.timeline_kinds.update(kinds_before)
     registry.customer_panels.remove(panel)
     registry.customer_actions.remove(action)
 
